@@ -1,0 +1,1 @@
+"""Data types shared by the runtime and plugin code."""
