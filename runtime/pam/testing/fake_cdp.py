@@ -106,7 +106,7 @@ class FakeCDP:
 
     def start(self) -> FakeCDP:
         self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-cdp", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-cdp", daemon=True)
         self._thread.start()
         return self
 
@@ -141,6 +141,20 @@ class FakeCDP:
             "sqlite_upload": f"{self.url}/api/sqlite/upload",
         }
 
+    def add_job(
+        self,
+        plugin_url: str,
+        endpoint: str,
+        pages: Sequence[Page] = (),
+        token: str | None = None,
+        adapter_id: str = "demo-adapter",
+    ) -> str:
+        """Make job ``token`` known (its pages, where to deliver them) without starting it; return the token."""
+        token = token or uuid.uuid4().hex[:12]
+        with self._lock:
+            self._jobs[token] = _Job(token, endpoint.lstrip("/"), plugin_url.rstrip("/"), list(pages), adapter_id)
+        return token
+
     def start_job(
         self,
         plugin_url: str,
@@ -155,9 +169,7 @@ class FakeCDP:
         SQLite files a job stores privately are kept per ``adapter_id``, so later jobs of the
         same adapter find them, as on CDP.
         """
-        token = token or uuid.uuid4().hex[:12]
-        with self._lock:
-            self._jobs[token] = _Job(token, endpoint.lstrip("/"), plugin_url.rstrip("/"), list(pages), adapter_id)
+        token = self.add_job(plugin_url, endpoint, pages, token, adapter_id)
         body = {"token": token, "cmd": "start", **self.callback_urls(token, adapter_id), **dict(params or {})}
         response = requests.post(f"{plugin_url.rstrip('/')}/service/{endpoint.lstrip('/')}", json=body, timeout=30)
         self._record("start", token, status=response.status_code, answer=_answer(response))

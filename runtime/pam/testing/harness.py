@@ -23,7 +23,9 @@ class PluginServer:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self._server = make_server("127.0.0.1", 0, app, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="plugin-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="plugin-server", daemon=True
+        )
 
     @property
     def url(self) -> str:
