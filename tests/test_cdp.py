@@ -116,7 +116,7 @@ def test_a_download_cut_short_leaves_no_partial_file(tmp_path):
     thread.start()
     once = RetryPolicy(attempts=1, max_seconds=5, backoff=0.01, backoff_max=0.01, timeout=5)
     url = f"http://127.0.0.1:{listener.getsockname()[1]}/download"
-    with listener, pytest.raises(CDPError, match="SQLite download of 's.sqlite' failed"):
+    with listener, pytest.raises(CDPError, match=r"SQLite download of 's\.sqlite' failed"):
         CDPClient(once).download_sqlite(url, "tok", "s.sqlite", False, tmp_path / "s.sqlite")
     thread.join(5)
     assert list(tmp_path.iterdir()) == []

@@ -84,7 +84,8 @@ def test_a_report_is_one_csv_row_with_numbers_as_strings(pam_run, fake_cdp):
 
 def test_sqlite_state_is_restored_by_the_next_job(pam_run, fake_cdp):
     first, second = pam_run("StateSvc", []), pam_run("StateSvc", [])
-    assert first.ok and second.ok
+    assert first.ok
+    assert second.ok
     assert first.results["result"]["runs"].tolist() == ["1"]
     assert second.results["result"]["runs"].tolist() == ["2"]
     assert [call.detail["found"] for call in fake_cdp.calls_of("sqlite_download")] == [False, True]
@@ -150,7 +151,8 @@ def test_an_upload_that_keeps_failing_fails_the_job_and_keeps_the_file(
     assert len(fake_cdp.calls_of("upload_refused")) == 3
     assert run.unsent_files
     for path in run.unsent_files:
-        assert Path(path).is_file() and len(pd.read_csv(path)) > 0
+        assert Path(path).is_file()
+        assert len(pd.read_csv(path)) > 0
     [failure] = tasks(pam_plugin.url)["failed"]
     assert failure["unsent_files"] == run.unsent_files
     assert any(run.unsent_files[0] in r.getMessage() for r in caplog.records)

@@ -32,7 +32,8 @@ def dataset(url: str, endpoint: str, token: str, body: bytes, **fields: str) -> 
 
 def test_home_lists_services_and_reports_folders_that_failed_to_load(pam_plugin):
     answer = requests.get(pam_plugin.url, timeout=5).json()
-    assert "/EchoSvc" in answer["message"] and "/IdleSvc" in answer["message"]
+    assert "/EchoSvc" in answer["message"]
+    assert "/IdleSvc" in answer["message"]
     errors = answer["load_errors"]
     assert set(errors) == {"bad_import", "broken_yaml", "missing_class"}
     assert "not_a_module_anywhere" in errors["bad_import"]

@@ -38,7 +38,8 @@ def test_an_idle_job_is_ended_with_on_terminate_and_on_destroy(plugin):
     command(server.url, "IdleSvc", json={"token": "sleepy", "cmd": "start"})
     failure = wait_for_job(server.url, "sleepy", timeout=10)
     assert "idle for more than 0.3 s" in failure["reason"]
-    assert "sleepy" in idle.terminated and "sleepy" in idle.destroyed
+    assert "sleepy" in idle.terminated
+    assert "sleepy" in idle.destroyed
 
 
 def test_a_job_busy_in_its_hook_is_not_idle(plugin):
@@ -76,7 +77,8 @@ def test_cleanup_removes_old_date_folders_only_while_no_job_runs(plugin, pam_tem
     wait_for_job(server.url, "t1", timeout=10)
     manager._last_clean = None
     manager.housekeep()
-    assert not stale.exists() and recent.exists()
+    assert not stale.exists()
+    assert recent.exists()
 
 
 def test_temp_clean_days_given_to_the_server_wins_over_the_environment(pam_temp, monkeypatch):
