@@ -59,6 +59,10 @@ def check_zip(path: Path, limits: ZipLimits) -> list[zipfile.ZipInfo]:
         if name in wanted:
             raise BadRequestError(f"zip holds {name!r} twice")
         wanted[name] = info
+    folders = {"/".join(name.split("/")[:depth]) for name in wanted for depth in range(1, name.count("/") + 1)}
+    clash = sorted(folders & wanted.keys())
+    if clash:
+        raise BadRequestError(f"zip holds {clash[0]!r} both as a file and as a folder")
     return [wanted[name] for name in sorted(wanted)]
 
 

@@ -28,7 +28,9 @@ def parse_bool(value: str, default: bool | None = None) -> bool | None:
 def parse_positive_int(value: str) -> int | None:
     """A positive whole number written in ASCII digits, else None."""
     text = value.strip()
-    return int(text) if text.isascii() and text.isdigit() and int(text) > 0 else None
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        return None
+    return int(text) or None
 
 
 def parse_command(endpoint: str, fields: Mapping[str, object]) -> RequestCommand:
@@ -77,7 +79,10 @@ def _text(name: str, value: object) -> str:
 def _check_url(name: str, value: str) -> None:
     if not value:
         return
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        raise BadRequestError(f"{name} {value!r} is not an http(s) URL") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise BadRequestError(f"{name} {value!r} is not an http(s) URL")
 

@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from pam.errors import UsageError
 
 _ADAPTER = re.compile(r"/api/dataadapter/([^/]+)/response/?$")
@@ -30,6 +32,8 @@ def numbers_to_strings(value: Any) -> Any:
         return {key: numbers_to_strings(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [numbers_to_strings(item) for item in value]
+    if isinstance(value, np.generic):  # numpy scalars, e.g. from df.x.sum() or (df.x > 0).any()
+        value = value.item()
     if isinstance(value, numbers.Number) and not isinstance(value, bool):
         return str(value)
     return value

@@ -37,7 +37,7 @@ class Settings:
         base = Path(env.text("TEMP_BASE_PATH", str(cls.temp_base_path)))
         return cls(
             server_host=env.text("SERVER_HOST", cls.server_host),
-            server_port=env.integer("SERVER_PORT", cls.server_port, minimum=0),
+            server_port=env.integer("SERVER_PORT", cls.server_port, minimum=0, maximum=65535),
             temp_base_path=base,
             temp_datasource_path=Path(env.text("TEMP_DATASOURCE_PATH", str(base / "data_sources"))),
             temp_clean_days=env.integer("TEMP_CLEAN_DAYS", cls.temp_clean_days),
@@ -71,7 +71,7 @@ class _Env:
         value = self.environ.get(name, "").strip()
         return value or default
 
-    def integer(self, name: str, default: int, minimum: int | None = None) -> int:
+    def integer(self, name: str, default: int, minimum: int | None = None, maximum: int | None = None) -> int:
         raw = self.environ.get(name, "").strip()
         if not raw:
             return default
@@ -81,6 +81,8 @@ class _Env:
             raise ConfigError(f"{name}={raw!r} is not a whole number") from None
         if minimum is not None and value < minimum:
             raise ConfigError(f"{name}={raw!r} must be at least {minimum}")
+        if maximum is not None and value > maximum:
+            raise ConfigError(f"{name}={raw!r} must be at most {maximum}")
         return value
 
     def number(self, name: str, default: float, positive: bool = False) -> float:

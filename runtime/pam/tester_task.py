@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 class TesterTask:
     """Stands in for the job a service runs in; set callbacks, then ``test_service(service)``."""
 
+    __test__ = False  # not a pytest test class, whatever its name says
+
     def __init__(self) -> None:
         self.is_exit = False
         self.service: Service | None = None
