@@ -10,7 +10,7 @@ nox.options.reuse_existing_virtualenvs = True
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite against the runtime installed from this checkout."""
-    session.install("./runtime", "pytest>=8")
+    session.install("./runtime", "pytest>=8", "ruff>=0.6")
     session.run("pytest", *session.posargs)
 
 

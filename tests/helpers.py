@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import subprocess
 import time
 import zipfile
 from collections.abc import Callable
@@ -60,3 +61,24 @@ def wait_until(condition: Callable[[], T], timeout: float = 10.0) -> T:
 def files_under(root: Path) -> list[str]:
     """Every file below ``root``, relative and sorted (empty when ``root`` does not exist)."""
     return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()) if root.exists() else []
+
+
+def git(folder: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True, text=True).stdout
+
+
+def release(template: Path, tag: str, edit: Callable[[Path], None]) -> None:
+    """Change the template with ``edit``, commit, and tag it ``tag``."""
+    edit(template)
+    git(template, "add", "-A")
+    git(template, "commit", "--quiet", "-m", f"release {tag}")
+    git(template, "tag", tag)
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Every file below ``folder`` (but .git) with its text, to compare whole projects."""
+    return {
+        str(path.relative_to(folder)): path.read_text()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(folder).parts and "__pycache__" not in path.parts
+    }

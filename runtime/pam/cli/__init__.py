@@ -57,25 +57,31 @@ def init(directory: Path, project_name, python_version, requirements, force, no_
     from pam.cli.scaffold import init_project
     from pam.cli.source import resolve_source
 
-    if requirements is None and (directory / "requirements.txt").is_file():
-        if not sys.stdin.isatty():
-            raise click.UsageError("requirements.txt exists: pass --requirements overwrite, keep or merge")
-        requirements = click.prompt(
-            "requirements.txt already exists: overwrite, keep or merge?",
-            type=click.Choice(["overwrite", "keep", "merge"]),
-            default="merge",
-        )
     root = init_project(
         directory,
         resolve_source(template, vcs_ref),
         project_name=project_name,
         python_version=python_version,
-        requirements=requirements,
+        requirements=requirements or _ask_requirements,
         force=force,
         git=not no_git,
     )
     click.secho(f"Created a pam project in {root}", fg="green")
     click.echo("Next: pam new service <name>   (e.g. pam new service rfm_segment)")
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def _ask_requirements(path: Path) -> str:
+    if not _interactive():
+        raise click.UsageError(f"{path} exists: pass --requirements overwrite, keep or merge")
+    return click.prompt(
+        f"{path.name} already exists: overwrite, keep or merge?",
+        type=click.Choice(["overwrite", "keep", "merge"]),
+        default="merge",
+    )
 
 
 @main.group(cls=_Group)

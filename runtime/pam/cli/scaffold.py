@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.util import find_spec
@@ -43,19 +43,22 @@ def init_project(
     source: TemplateSource,
     project_name: str | None = None,
     python_version: str | None = None,
-    requirements: str | None = None,
+    requirements: str | Callable[[Path], str] | None = None,
     force: bool = False,
     git: bool = True,
 ) -> Path:
     """Render the project template into ``dest``; return the project's root.
 
     An existing ``requirements.txt`` is overwritten, kept, or merged (every line of the
-    author's kept, the template's packages it lacks added), as ``requirements`` says.
+    author's kept, the template's packages it lacks added), as ``requirements`` says; it
+    may be a function asked with the file's path when there is one.
     """
     dest = dest.resolve()
     if answers(dest):
         raise UsageError(f"{dest} is already a pam project; bring it up to date with `pam update`")
     existing = dest / "requirements.txt"
+    if existing.is_file() and callable(requirements):
+        requirements = requirements(existing)
     if existing.is_file() and requirements not in REQUIREMENTS_MODES:
         raise UsageError(f"{existing} exists: choose --requirements {'|'.join(REQUIREMENTS_MODES)}")
     data = {"kind": "project", "project_name": project_name or dest.name}
@@ -157,8 +160,8 @@ def _check_not_shadowing(name: str, root: Path) -> None:
 def _render(source: TemplateSource, dest: Path, data: dict) -> None:
     try:
         copier.run_copy(source.src, dest, data=data, vcs_ref=source.ref, defaults=True, overwrite=True, quiet=True)
-    except (CopierError, ValueError) as exc:
-        raise UsageError(f"rendering the template from {source.src} failed: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - a broken template can raise anything; report it as one error
+        raise UsageError(f"rendering the template from {source.src} failed: {type(exc).__name__}: {exc}") from exc
 
 
 @contextmanager
