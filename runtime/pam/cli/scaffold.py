@@ -160,7 +160,7 @@ def _check_not_shadowing(name: str, root: Path) -> None:
 def _render(source: TemplateSource, dest: Path, data: dict) -> None:
     try:
         copier.run_copy(source.src, dest, data=data, vcs_ref=source.ref, defaults=True, overwrite=True, quiet=True)
-    except Exception as exc:  # noqa: BLE001 - a broken template can raise anything; report it as one error
+    except Exception as exc:  # a broken template can raise anything: report it as one error
         raise UsageError(f"rendering the template from {source.src} failed: {type(exc).__name__}: {exc}") from exc
 
 
