@@ -1,0 +1,1 @@
+"""Benchmark service: one large ``_upload_result``."""

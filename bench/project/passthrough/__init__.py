@@ -1,0 +1,1 @@
+"""Benchmark service: passes every input row through to CDP in batches."""
