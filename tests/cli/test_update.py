@@ -121,3 +121,12 @@ def test_plain_copier_update_works_too(project, template):
     subprocess.run([*copier, "rfm_segment"], cwd=project, check=True)
     assert 'errorlog = "-"' in (project / "gunicorn.conf.py").read_text()
     assert NEW_STATUS in (project / "rfm_segment/RfmSegmentSvc.py").read_text()
+
+
+def test_a_new_service_comes_at_the_projects_version_unless_told(project, template, pam):
+    release(template, "v0.4.0", newer_template)
+    assert pam("new", "service", "same_version", cwd=project).exit_code == 0
+    assert pam("new", "service", "newer_version", "--vcs-ref", "v0.4.0", cwd=project).exit_code == 0
+    assert "_commit: v0.3.0" in (project / "same_version/.copier-answers.yml").read_text()
+    assert "_commit: v0.4.0" in (project / "newer_version/.copier-answers.yml").read_text()
+    assert NEW_STATUS in (project / "newer_version/NewerVersionSvc.py").read_text()

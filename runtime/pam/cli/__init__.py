@@ -17,6 +17,7 @@ from pam.errors import PamError
 
 TEMPLATE_HELP = "Template repository (path or git URL). Default: the repository pam was installed from."
 REF_HELP = "Git ref of the template (tag, branch, commit). Default: the tag of this pam version, if any."
+SERVICE_REF_HELP = "Git ref of the template (tag, branch, commit). Default: the version the project came from."
 
 
 class _Group(click.Group):
@@ -29,9 +30,12 @@ class _Group(click.Group):
             raise click.ClickException(exc.message) from exc
 
 
-def _template_options(command):
-    command = click.option("--vcs-ref", envvar="PAM_TEMPLATE_REF", help=REF_HELP)(command)
-    return click.option("--template", envvar="PAM_TEMPLATE", help=TEMPLATE_HELP)(command)
+def _template_options(ref_help: str = REF_HELP):
+    def add(command):
+        command = click.option("--vcs-ref", envvar="PAM_TEMPLATE_REF", help=ref_help)(command)
+        return click.option("--template", envvar="PAM_TEMPLATE", help=TEMPLATE_HELP)(command)
+
+    return add
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -51,7 +55,7 @@ def main() -> None:
 )
 @click.option("--force", is_flag=True, help="Overwrite other existing files the template also writes.")
 @click.option("--no-git", is_flag=True, help="Do not `git init` the project.")
-@_template_options
+@_template_options()
 def init(directory: Path, project_name, python_version, requirements, force, no_git, template, vcs_ref) -> None:
     """Create a plugin project in DIRECTORY (default: here)."""
     from pam.cli.scaffold import init_project
@@ -93,14 +97,12 @@ def new() -> None:
 @click.argument("name")
 @click.option("--force", is_flag=True, help="Render over an existing folder of that name.")
 @click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=".", help="Project folder.")
-@_template_options
+@_template_options(SERVICE_REF_HELP)
 def new_service(name: str, force: bool, project: Path, template, vcs_ref) -> None:
     """Add the service NAME (snake_case, e.g. rfm_segment) to the project."""
     from pam.cli.scaffold import new_service as create
-    from pam.cli.source import TemplateSource, absolute
 
-    source = TemplateSource(absolute(template), vcs_ref) if template else None
-    folder = create(project, name, source, force=force)
+    folder = create(project, name, template, vcs_ref, force=force)
     click.secho(f"Created service {folder.name}/", fg="green")
     click.echo(f"Next: write your logic in {folder.name}/functions.py, then: pam test {folder.name}")
 

@@ -24,7 +24,7 @@ from copier.errors import CopierError
 
 from pam.cli.project import ANSWERS, SERVICE_CONFIGS, answers, find_root
 from pam.cli.requirements import merge_requirements
-from pam.cli.source import TemplateSource
+from pam.cli.source import TemplateSource, resolve_source
 from pam.errors import UsageError
 
 REQUIREMENTS_MODES = ("overwrite", "keep", "merge")
@@ -82,10 +82,13 @@ def init_project(
     return dest
 
 
-def new_service(start: Path, name: str, source: TemplateSource | None = None, force: bool = False) -> Path:
+def new_service(
+    start: Path, name: str, template: str | None = None, ref: str | None = None, force: bool = False
+) -> Path:
     """Render the service template into ``<project>/<name>/``; return that folder.
 
-    Without ``source`` the service comes from the template (and version) the project came from.
+    Without ``template`` the service comes from the template the project came from, at the
+    project's version unless ``ref`` names another.
     """
     check_service_name(name)
     root = find_root(start)
@@ -94,9 +97,12 @@ def new_service(start: Path, name: str, source: TemplateSource | None = None, fo
     if target.exists() and not force:
         raise UsageError(f"{target} already exists; pick another name, or pass --force to render over it")
     project = answers(root)
-    if source is None and not project.get("_src_path"):
+    if template:
+        source = resolve_source(template, ref)
+    elif project.get("_src_path"):
+        source = TemplateSource(project["_src_path"], ref or project.get("_commit"))
+    else:
         raise UsageError(f"{root / ANSWERS} does not say which template made the project; pass --template")
-    source = source or TemplateSource(project["_src_path"], project.get("_commit"))
     with _staging(root) as stage:
         service_dir = stage / name
         _render(source, service_dir, {"kind": "service", "service_name": name})
