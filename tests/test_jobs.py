@@ -36,10 +36,11 @@ def test_a_multi_page_job_delivers_every_row_in_order_in_full_batches(pam_run, f
 
 def test_several_event_types_arrive_in_the_agreed_order(pam_run):
     orders, visits = events(300, customers=50), events(120, customers=50, start=1000)
-    run = pam_run("EchoSvc", pages_from_frames({"orders": orders, "visits": visits}, page_rows=20))
+    run = pam_run("EchoSvc", pages_from_frames({"orders": orders, "visits": visits}, page_rows=40))
     assert run.ok, run.reason
     assert set(run.results) == {"stream0", "stream1"}
-    assert set(run.results["stream0"]["file"]) == {"0_orders.csv"}
+    assert set(run.results["stream0"]["file"]) == {"00_orders.csv"}
+    assert set(run.results["stream1"]["file"]) == {"01_visits.csv"}
     assert sorted(run.results["stream0"]["_id"]) == sorted(orders["_id"])
     assert sorted(run.results["stream1"]["_id"]) == sorted(visits["_id"])
 

@@ -8,6 +8,7 @@ from helpers import command, events, files_under, tasks, wait_until, zip_bytes
 
 from pam.server import Server
 from pam.tasks import TaskManager
+from pam.testing import wait_for_job
 
 
 @pytest.fixture
@@ -210,6 +211,9 @@ def test_bad_page_zips_are_400_and_leave_nothing_behind(pam_plugin, idle, pam_te
     answer = dataset(pam_plugin.url, "IdleSvc", "t1", body)
     assert answer.status_code == 400
     assert fragment in answer.json()["message"]
+    failure = wait_for_job(pam_plugin.url, "t1", timeout=10)
+    assert failure["reason"] == f"a page was refused: {answer.json()['message']}"
+    assert "t1" in idle.destroyed
     assert [path for path in files_under(pam_temp) if "escape" in path or path.endswith(".part")] == []
     assert not (pam_temp.parent / "escape.csv").exists()
 
@@ -245,6 +249,7 @@ def test_zips_beyond_a_limit_are_413_naming_the_limit(pam_plugin, idle, monkeypa
     assert answer.status_code == 413
     assert f"{variable}={value}" in answer.json()["message"]
     assert idle.pages == []
+    assert variable in wait_for_job(pam_plugin.url, "t1", timeout=10)["reason"]
 
 
 def test_server_uses_the_app_root_as_project_and_runs_with_server_host_and_port(pam_temp, pam_project_dir):

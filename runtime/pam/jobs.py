@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from pam import temp
 from pam.archive import ZipLimits, extract_zip
 from pam.cdp import CDPClient, RetryPolicy
-from pam.errors import JobEndedError, UsageError
+from pam.errors import ConflictError, JobEndedError, UsageError
 from pam.logs import job_logger
 from pam.models.request_command import RequestCommand
 from pam.settings import settings
@@ -55,6 +55,8 @@ class Job:
         self.pages = 0
         self.uploads = 0
         self._pending: list[Path] = []  # files handed to the upload worker, not yet accepted by CDP
+        self._asked: set[str] = set()  # page cursors the service asked for
+        self._delivered: set[tuple[str, bool]] = set()  # (next, is_end) of the pages taken
         self._busy = 0
         self._last_activity = time.monotonic()
         self._lock = threading.RLock()
@@ -69,9 +71,20 @@ class Job:
         self._submit(self._start)
 
     def accept_page(self, spooled: Path, command: RequestCommand) -> None:
-        """Move a checked page zip into the job's folder and queue its delivery."""
+        """Move a checked page zip into the job's folder and queue its delivery.
+
+        A page is known by its ``next`` cursor and ``is_end``; the same page delivered twice
+        (a retried data request, say) is refused rather than processed twice.
+        """
         with self._lock:
             self._require(RUNNING, "its page was not taken")
+            page = (command.next, command.is_end)
+            if page in self._delivered:
+                raise ConflictError(
+                    f"job {self.token} already received the page with next={command.next!r}, "
+                    f"is_end={str(command.is_end).lower()}; this duplicate was dropped"
+                )
+            self._delivered.add(page)
             self.pages += 1
             dest = self.folder / "input" / f"page_{self.pages:05d}.zip"
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -82,7 +95,11 @@ class Job:
 
     def request_data(self, page: str, filter_contact_ids: list[str] | None, file_format: str) -> None:
         url = self._url(self.command.data_api, "data")
-        self._touch()
+        with self._lock:
+            if page in self._asked:  # asked again on purpose: its page may come again
+                self._delivered.clear()
+            self._asked.add(page)
+            self._touch()
         self.cdp.request_page(url, self.token, page, file_format, filter_contact_ids)
 
     def upload_result(self, path: Path, fields: dict[str, str]) -> None:
@@ -132,8 +149,11 @@ class Job:
 
     # -- ending ------------------------------------------------------------------------
 
-    def fail(self, error: BaseException | str) -> None:
-        """End the job as failed: log why, keep unsent files on disk, call ``on_destroy``."""
+    def fail(self, error: BaseException | str, defer: bool = False) -> None:
+        """End the job as failed: log why, keep unsent files on disk, call ``on_destroy``.
+
+        With ``defer`` (on a request thread), ``on_destroy`` runs on the job's worker instead.
+        """
         with self._lock:
             if self.state in (DONE, FAILED):
                 self.logger.error("after the job ended: %s", error, exc_info=_exc_info(error))
@@ -144,7 +164,10 @@ class Job:
         self.logger.error("job failed: %s", error, exc_info=_exc_info(error))
         if unsent:
             self.logger.error("not uploaded, kept on disk: %s", ", ".join(unsent))
-        self._end(reason=_describe(error), unsent=unsent)
+        if defer:
+            self._commands.submit(self._end, _describe(error), unsent)
+        else:
+            self._end(_describe(error), unsent)
 
     def terminate(self, reason: str) -> None:
         """Stop the job early (idle timeout, shutdown): ``on_terminate``, then end as failed."""

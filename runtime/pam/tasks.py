@@ -17,7 +17,7 @@ from typing import Any
 
 from pam import temp
 from pam.archive import ZipLimits, check_zip
-from pam.errors import ConflictError, NotFoundError
+from pam.errors import BadRequestError, ConflictError, NotFoundError, TooLargeError
 from pam.jobs import Job
 from pam.models.request_command import RequestCommand
 from pam.service import Service
@@ -65,7 +65,12 @@ class TaskManager:
     def dataset(self, command: RequestCommand, spooled: Path) -> Job:
         """Check a page's zip and hand it to the running job with that token and endpoint."""
         job = self.running_job(command.token, command.service_name)
-        check_zip(spooled, ZipLimits.from_settings(settings()))
+        try:
+            check_zip(spooled, ZipLimits.from_settings(settings()))
+        except (BadRequestError, TooLargeError) as exc:
+            # The job cannot finish without this page: end it now, not at the idle timeout.
+            job.fail(f"a page was refused: {exc.message}", defer=True)
+            raise
         job.accept_page(spooled, command)
         return job
 

@@ -23,40 +23,53 @@ def pages_from_frame(df: pd.DataFrame, page_rows: int, name: str = "events.csv")
 
 
 def pages_from_frames(frames: Mapping[str, pd.DataFrame], page_rows: int, key: str = "id") -> list[Page]:
-    """Several event types paged together by customer: page k holds the k-th slice of customers.
+    """Page several event types together the way CDP does: by customer, about ``page_rows`` rows a page.
 
-    File names keep the order of ``frames`` (``0_<name>.csv``, ``1_<name>.csv``, ...), which is the
-    order ``input_files`` reaches the service in.
+    A customer's events always share one page. File names keep the order of ``frames``
+    (``00_<name>.csv``, ``01_<name>.csv``, ...), the order ``input_files`` reaches the service in.
     """
-    customers = pd.Index(pd.concat([frame[key] for frame in frames.values()]).unique())
+    if page_rows < 1:
+        raise ValueError("page_rows must be at least 1")
+    keys = pd.concat([frame[key] for frame in frames.values()], ignore_index=True)
+    if keys.empty:
+        return [{_event_file(index, name): frame for index, (name, frame) in enumerate(frames.items())}]
+    rows = keys.groupby(keys, sort=False).size()  # rows per customer, in order of first appearance
+    page_of = (rows.cumsum() - 1) // page_rows
+    numbered = {_event_file(index, name): frame[key].map(page_of) for index, (name, frame) in enumerate(frames.items())}
+    return [
+        {file: frame[numbered[file] == page] for file, frame in zip(numbered, frames.values(), strict=True)}
+        for page in range(int(page_of.iloc[-1]) + 1)
+    ]
+
+
+def pages_from_paths(paths: Sequence[Path], page_rows: int) -> list[Page]:
+    """Pages from what a person points at.
+
+    CSV files are event types (in the order given), paged by customer; a folder of CSV files
+    is the same as its files in name order; a folder of folders holds one page per folder,
+    taken as they are.
+    """
+    files: list[Path] = []
     pages: list[Page] = []
-    for start in range(0, max(len(customers), 1), page_rows):
-        chosen = customers[start : start + page_rows]
-        pages.append(
-            {
-                f"{index}_{name}.csv": frame[frame[key].isin(chosen)]
-                for index, (name, frame) in enumerate(frames.items())
-            }
-        )
-    return pages
-
-
-def pages_from_paths(paths: Sequence[Path], page_rows: int | None = None) -> list[Page]:
-    """Pages from CSV files and folders.
-
-    A folder is one page holding its CSV files. CSV files given together are one page's event
-    types, in the order given; with ``page_rows`` they are split by customer (column ``id``).
-    """
-    paths = [Path(path) for path in paths]
-    folders = [path for path in paths if path.is_dir()]
-    files = [path for path in paths if not path.is_dir()]
-    pages: list[Page] = [_folder_page(folder) for folder in folders]
-    if files and page_rows:
+    for path in map(Path, paths):
+        if not path.exists():
+            raise FileNotFoundError(f"{path} does not exist")
+        if path.is_file():
+            files.append(path)
+        elif subfolders := sorted(child for child in path.iterdir() if child.is_dir()):
+            pages += [_folder_page(folder) for folder in subfolders]
+        else:
+            files += sorted(child for child in path.iterdir() if child.suffix.lower() == ".csv")
+    if files:
         frames = {path.stem: pd.read_csv(path, dtype=str, keep_default_na=False) for path in files}
         pages += pages_from_frames(frames, page_rows)
-    elif files:
-        pages.append({f"{index}_{path.name}": path for index, path in enumerate(files)})
+    if not pages:
+        raise ValueError(f"no CSV files in {', '.join(map(str, paths))}")
     return pages
+
+
+def _event_file(index: int, name: str) -> str:
+    return f"{index:02d}_{Path(name).stem}.csv"
 
 
 def _folder_page(folder: Path) -> Page:
