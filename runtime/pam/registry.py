@@ -75,6 +75,7 @@ def load_service(folder: Path, config_path: Path) -> tuple[str, type[Service]]:
     project = str(folder.parent.resolve())
     if project not in sys.path:
         sys.path.insert(0, project)
+    _forget_other_package(folder)
     module_name = f"{folder.name}.{class_name}"
     try:
         module = importlib.import_module(module_name)
@@ -84,3 +85,12 @@ def load_service(folder: Path, config_path: Path) -> tuple[str, type[Service]]:
     if not (isinstance(service_cls, type) and issubclass(service_cls, Service)):
         raise ServiceLoadError(f"{module_name} has no class {class_name} derived from pam.service.Service")
     return endpoint, service_cls
+
+
+def _forget_other_package(folder: Path) -> None:
+    """Drop a same-named package another project loaded in this process, so this folder's code loads."""
+    loaded = sys.modules.get(folder.name)
+    if loaded is None or folder.resolve() in [Path(path).resolve() for path in getattr(loaded, "__path__", [])]:
+        return
+    for name in [name for name in sys.modules if name == folder.name or name.startswith(f"{folder.name}.")]:
+        del sys.modules[name]

@@ -134,3 +134,54 @@ def update(vcs_ref: str | None, project: Path) -> None:
             click.echo(f"  {path}")
         sys.exit(1)
     click.secho("Up to date. Review with `git diff`, then commit.", fg="green")
+
+
+@main.command("run")
+@click.argument("service")
+@click.option(
+    "--input",
+    "inputs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="CSV file (one per event type, in order), folder of CSVs, or folder of page folders. "
+    "Repeatable. Default: sample data shipped with pam.",
+)
+@click.option("--page-rows", type=click.IntRange(min=1), default=1000, show_default=True, help="Rows per page.")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="A runtime parameter. Repeatable.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder. Default: pam-run/.")
+@click.option("--dry-run", is_flag=True, help="Run fully, upload nothing (runtime parameter dry_run=true).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=600, show_default=True)
+@click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=".", help="Project folder.")
+def run_command(service, inputs, page_rows, params, out, dry_run, timeout, project) -> None:
+    """Run SERVICE end to end against a local CDP simulator and write what CDP would receive."""
+    from pam.cli.progress import ProgressDisplay
+    from pam.cli.project import find_root
+    from pam.cli.run import run_service
+
+    parameters = {}
+    for item in params:
+        key, equals, value = item.partition("=")
+        if not equals or not key:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--param")
+        parameters[key] = value
+    display = ProgressDisplay(sys.stderr)
+    try:
+        result = run_service(
+            find_root(project), service, inputs, page_rows, parameters, out, dry_run, timeout, progress=display
+        )
+    finally:
+        display.close()
+    summary = result.summary
+    rows_out = ", ".join(f"{stream} {rows:,}" for stream, rows in summary["rows_out"].items()) or "none"
+    click.echo(f"{summary['status']}: {summary['pages']['delivered']}/{summary['pages']['total']} pages, ", nl=False)
+    click.echo(
+        f"{summary['rows_in']:,} rows in, rows out: {rows_out}; {summary['uploads']['results']} upload(s) ", nl=False
+    )
+    click.echo(f"in {summary['seconds']:.1f} s")
+    click.echo(f"results in {result.out} (summary.json, results/, reports.json, plugin.log)")
+    if not result.ok:
+        click.secho(f"the run failed: {result.reason}", fg="red", err=True)
+        click.echo("the plugin's last log lines:", err=True)
+        for line in result.log_lines[-40:]:
+            click.echo(f"  {line}", err=True)
+        sys.exit(1)

@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from importlib.util import find_spec
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import copier
@@ -92,7 +92,7 @@ def new_service(
     """
     check_service_name(name)
     root = find_root(start)
-    _check_not_shadowing(name, root)
+    _check_not_shadowing(name)
     target = root / name
     if target.exists() and not force:
         raise UsageError(f"{target} already exists; pick another name, or pass --force to render over it")
@@ -155,11 +155,9 @@ def check_service_name(name: str) -> None:
         raise UsageError(f"service name {name!r} is a Python keyword; choose another name")
 
 
-def _check_not_shadowing(name: str, root: Path) -> None:
-    """A service folder named like an importable module would hide it from the project's code."""
-    spec = None if name in sys.stdlib_module_names else find_spec(name)
-    outside = spec is not None and not (spec.origin and Path(spec.origin).resolve().is_relative_to(root))
-    if name in sys.stdlib_module_names or outside:
+def _check_not_shadowing(name: str) -> None:
+    """A service folder named like an installed module would hide it from the project's code."""
+    if name in sys.stdlib_module_names or name in packages_distributions():
         raise UsageError(f"service name {name!r} would hide the Python module of that name; choose another name")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,10 +67,22 @@ class JobRun:
         return self.state == "done"
 
 
-def wait_for_job(plugin_url: str, token: str, timeout: float, known_failures: int = 0) -> dict[str, Any] | None:
-    """Poll ``GET /tasks`` until job ``token`` has left; its failure record, or None if it ended well."""
+def wait_for_job(
+    plugin_url: str,
+    token: str,
+    timeout: float,
+    known_failures: int = 0,
+    poll: float = 0.02,
+    on_poll: Callable[[], None] | None = None,
+) -> dict[str, Any] | None:
+    """Poll ``GET /tasks`` every ``poll`` seconds until job ``token`` has left.
+
+    Returns its failure record, or None if it ended well; ``on_poll`` is called each round.
+    """
     deadline = time.monotonic() + timeout
     while True:
+        if on_poll is not None:
+            on_poll()
         tasks = requests.get(f"{plugin_url}/tasks", timeout=10).json()
         running = [task for task in tasks["tasks"] if task["token"] == token]
         if not running:
@@ -78,7 +90,7 @@ def wait_for_job(plugin_url: str, token: str, timeout: float, known_failures: in
             return failures[-1] if len(failures) > known_failures else None
         if time.monotonic() > deadline:
             raise TimeoutError(f"job {token} still running after {timeout:g} s: {running[0]}")
-        time.sleep(0.02)
+        time.sleep(poll)
 
 
 def run_job(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -97,7 +97,7 @@ def write_zip(page: Page, dest: Path) -> Path:
 
 
 def page_rows(page: Page) -> int:
-    """Rows across a page's files (CSV files on disk are counted by their lines)."""
+    """Rows across a page's files."""
     total = 0
     for content in page.values():
         if isinstance(content, pd.DataFrame):
@@ -105,11 +105,12 @@ def page_rows(page: Page) -> int:
         elif isinstance(content, (bytes, bytearray)):
             total += max(bytes(content).count(b"\n") - 1, 0)
         else:
-            with open(content, "rb") as handle:
-                total += max(sum(chunk.count(b"\n") for chunk in _chunks(handle)) - 1, 0)
+            total += csv_rows(content)
     return total
 
 
-def _chunks(handle) -> Iterable[bytes]:
-    while chunk := handle.read(1 << 20):
-        yield chunk
+def csv_rows(path: Path) -> int:
+    """Data rows of a CSV file (its lines but the header), counted without parsing it."""
+    with open(path, "rb") as handle:
+        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    return max(lines - 1, 0)
