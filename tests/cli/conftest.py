@@ -33,7 +33,7 @@ def _isolated_tools(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
 
 
 @pytest.fixture(scope="session")
-def _tagged_clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def tagged_clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """This repository as it is on disk (working-tree changes included), committed and tagged."""
     clone = tmp_path_factory.mktemp("template") / "pam-python"
     subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(REPO), str(clone)], check=True)
@@ -58,10 +58,10 @@ def _tagged_clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def template(_tagged_clone: Path, tmp_path: Path) -> Path:
+def template(tagged_clone: Path, tmp_path: Path) -> Path:
     """A private copy of the tagged template repository, free to change and tag anew."""
     copy = tmp_path / "template"
-    shutil.copytree(_tagged_clone, copy, symlinks=True)
+    shutil.copytree(tagged_clone, copy, symlinks=True)
     return copy
 
 
