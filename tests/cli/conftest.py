@@ -53,7 +53,7 @@ def tagged_clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
     subprocess.run(["git", *env, "add", "-A"], cwd=clone, check=True)
     subprocess.run(["git", *env, "commit", "--quiet", "--allow-empty", "-m", "working tree"], cwd=clone, check=True)
-    subprocess.run(["git", "tag", TAG], cwd=clone, check=True)
+    subprocess.run(["git", "tag", "--force", TAG], cwd=clone, check=True, capture_output=True)
     return clone
 
 
