@@ -77,7 +77,7 @@ class Job:
         (a retried data request, say) is refused rather than processed twice.
         """
         with self._lock:
-            self._require(RUNNING, "its page was not taken")
+            self._require((RUNNING,), "its page was not taken")
             page = (command.next, command.is_end)
             if page in self._delivered:
                 raise ConflictError(
@@ -126,7 +126,7 @@ class Job:
 
     def run_in_background(self, fn: Callable[..., Any], args: tuple, kwargs: dict) -> threading.Thread:
         with self._lock:
-            self._require(RUNNING, "no background work was started")
+            self._require((RUNNING,), "no background work was started")
 
         def body() -> None:
             with self._working():
@@ -230,7 +230,7 @@ class Job:
     def _submit(self, fn: Callable[..., None], *args: Any) -> None:
         """Queue service code on the command worker; it is skipped if the job has ended by then."""
         with self._lock:
-            self._require(RUNNING, "the command was not taken")
+            self._require((RUNNING,), "the command was not taken")
             self._touch()
             self._commands.submit(self._run_command, fn, *args)
 
@@ -248,13 +248,13 @@ class Job:
 
     def _queue_upload(self, path: Path, send: Callable[[], None], fails_job: bool = True) -> Future:
         with self._lock:
-            self._require(RUNNING, f"{path} was not uploaded and stays on disk")
+            self._require((RUNNING,), f"{path} was not uploaded and stays on disk")
             self._pending.append(path)
             self._touch()
             return self._uploader.submit(self._upload, path, send, fails_job)
 
     def _upload(self, path: Path, send: Callable[[], None], fails_job: bool) -> None:
-        self._require_not(FAILED, f"{path} was not uploaded and stays on disk")
+        self._require((RUNNING, EXITING), f"{path} was not uploaded and stays on disk")
         with self._working():
             try:
                 send()
@@ -287,13 +287,9 @@ class Job:
         except Exception:
             self.logger.exception("%s() raised", name)
 
-    def _require(self, state: str, consequence: str) -> None:
-        if self.state != state:
+    def _require(self, states: tuple[str, ...], consequence: str) -> None:
+        if self.state not in states:
             raise JobEndedError(f"job {self.token} of {self.endpoint} has ended ({self.state}); {consequence}")
-
-    def _require_not(self, state: str, consequence: str) -> None:
-        if self.state == state:
-            raise JobEndedError(f"job {self.token} of {self.endpoint} has {state}; {consequence}")
 
     def _url(self, url: str, field: str) -> str:
         if not url:

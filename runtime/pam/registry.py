@@ -33,7 +33,7 @@ def discover(project_dir: Path) -> Registry:
     """Load every service folder of ``project_dir``; a folder that fails is reported, the rest still load."""
     registry = Registry()
     for folder in sorted(path for path in Path(project_dir).iterdir() if path.is_dir()):
-        config = next((folder / name for name in CONFIG_NAMES if (folder / name).is_file()), None)
+        config = config_file(folder)
         if config is None:
             continue
         try:
@@ -50,8 +50,13 @@ def discover(project_dir: Path) -> Registry:
     return registry
 
 
-def load_service(folder: Path, config_path: Path) -> tuple[str, type[Service]]:
-    """Read one folder's config and import its class; raise ServiceLoadError saying what is wrong."""
+def config_file(folder: Path) -> Path | None:
+    """The folder's ``service.yaml`` (or ``service.yml``); None when it is not a service folder."""
+    return next((folder / name for name in CONFIG_NAMES if (folder / name).is_file()), None)
+
+
+def read_config(config_path: Path) -> tuple[str, str]:
+    """The endpoint (without its leading ``/``) and class name a service config declares."""
     try:
         config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -65,7 +70,12 @@ def load_service(folder: Path, config_path: Path) -> tuple[str, type[Service]]:
     endpoint, class_name = config.get("endpoint"), config.get("class")
     if not isinstance(endpoint, str) or not isinstance(class_name, str):
         raise ServiceLoadError(f"{config_path.name} needs `endpoint: /<Name>` and `class: <ClassName>` as text")
-    endpoint = check_name(endpoint.strip().lstrip("/"), "endpoint", ServiceLoadError)
+    return check_name(endpoint.strip().lstrip("/"), "endpoint", ServiceLoadError), class_name
+
+
+def load_service(folder: Path, config_path: Path) -> tuple[str, type[Service]]:
+    """Read one folder's config and import its class; raise ServiceLoadError saying what is wrong."""
+    endpoint, class_name = read_config(config_path)
     if not class_name.isidentifier():
         raise ServiceLoadError(f"class {class_name!r} is not a Python class name")
     if not folder.name.isidentifier():

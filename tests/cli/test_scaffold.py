@@ -41,6 +41,14 @@ def project(tmp_path, template, pam):
     return tmp_path / "demo"
 
 
+def folder_with_requirements(tmp_path, text):
+    """A folder that is not a project yet but has the author's requirements.txt."""
+    folder = tmp_path / "old"
+    folder.mkdir()
+    (folder / "requirements.txt").write_text(text)
+    return folder
+
+
 def listing(folder):
     return [path for path in files_under(folder) if not path.startswith(".git/")]
 
@@ -180,10 +188,8 @@ def test_init_refuses_an_existing_project_and_clobbering_files(project, template
 
 @pytest.mark.parametrize("mode", ["overwrite", "keep", "merge"])
 def test_init_with_an_existing_requirements_file(tmp_path, template, pam, mode):
-    folder = tmp_path / "old"
-    folder.mkdir()
     mine = "requests==2.31.0\nPandas>=1.5  # pinned by me\n"
-    (folder / "requirements.txt").write_text(mine)
+    folder = folder_with_requirements(tmp_path, mine)
     result = pam("init", str(folder), "--template", str(template), "--requirements", mode)
     assert result.exit_code == 0, result.output
     text = (folder / "requirements.txt").read_text()
@@ -199,9 +205,7 @@ def test_init_with_an_existing_requirements_file(tmp_path, template, pam, mode):
 
 
 def test_init_asks_about_requirements_only_when_it_can(tmp_path, template, pam):
-    folder = tmp_path / "old"
-    folder.mkdir()
-    (folder / "requirements.txt").write_text("requests\n")
+    folder = folder_with_requirements(tmp_path, "requests\n")
     result = pam("init", str(folder), "--template", str(template))
     assert result.exit_code == 2
     assert "--requirements" in result.output
@@ -220,9 +224,7 @@ def test_plain_copier_renders_the_same_project(tmp_path, template, project, pam)
 
 
 def test_init_prompts_for_requirements_on_a_terminal(tmp_path, template, pam, monkeypatch):
-    folder = tmp_path / "old"
-    folder.mkdir()
-    (folder / "requirements.txt").write_text("requests\n")
+    folder = folder_with_requirements(tmp_path, "requests\n")
     monkeypatch.setattr("pam.cli._interactive", lambda: True)
     result = pam("init", str(folder), "--template", str(template), input="keep\n")
     assert result.exit_code == 0, result.output

@@ -10,9 +10,9 @@ from pathlib import Path
 import yaml
 
 from pam.errors import UsageError
+from pam.registry import config_file
 
 ANSWERS = ".copier-answers.yml"
-SERVICE_CONFIGS = ("service.yaml", "service.yml")
 
 
 def answers(folder: Path) -> dict:
@@ -35,9 +35,7 @@ def find_root(start: Path) -> Path:
 
 def services(root: Path) -> list[str]:
     """The service folders of the project, by name."""
-    return sorted(
-        folder.name for folder in root.iterdir() if any((folder / name).is_file() for name in SERVICE_CONFIGS)
-    )
+    return sorted(folder.name for folder in root.iterdir() if folder.is_dir() and config_file(folder) is not None)
 
 
 def run_tests(root: Path, name: str | None = None, pytest_args: Sequence[str] = ()) -> int:

@@ -19,13 +19,13 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import copier
-import yaml
 from copier.errors import CopierError
 
-from pam.cli.project import ANSWERS, SERVICE_CONFIGS, answers, find_root
+from pam.cli.project import ANSWERS, answers, find_root
 from pam.cli.requirements import merge_requirements
 from pam.cli.source import TemplateSource, resolve_source
 from pam.errors import UsageError
+from pam.registry import ServiceLoadError, config_file, read_config
 
 REQUIREMENTS_MODES = ("overwrite", "keep", "merge")
 SERVICE_NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -190,11 +190,12 @@ def _move_into(stage: Path, dest: Path) -> None:
 
 
 def _endpoint(folder: Path) -> str:
-    for name in SERVICE_CONFIGS:
-        if (folder / name).is_file():
-            config = yaml.safe_load((folder / name).read_text(encoding="utf-8")) or {}
-            return str(config.get("endpoint", "")).lstrip("/") if isinstance(config, dict) else ""
-    return ""
+    """The endpoint a service folder declares ("" when it declares none readable)."""
+    config = config_file(folder)
+    try:
+        return read_config(config)[0] if config else ""
+    except ServiceLoadError:
+        return ""
 
 
 def _endpoints(root: Path) -> list[tuple[str, str]]:

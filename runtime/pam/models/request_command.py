@@ -26,9 +26,3 @@ class RequestCommand:
     service_name: str = ""
     log_api: str | None = None
     sqlite_download_v2: str | None = None
-
-    def is_start_command(self) -> bool:
-        return self.cmd == "start"
-
-    def is_dataset_command(self) -> bool:
-        return self.cmd == "dataset"
